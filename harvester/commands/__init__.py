@@ -1,0 +1,21 @@
+"""The commands of the `harvester` CLI, one module per area."""
+
+from __future__ import annotations
+
+import click
+
+from harvester.commands.harvesting import backfill, harvest, reconcile
+from harvester.commands.running import run
+from harvester.commands.warehousing import db, rebuild, status
+from harvester.simulator.command import simulate
+
+COMMANDS: list[click.Command] = [
+    backfill,
+    db,
+    harvest,
+    reconcile,
+    rebuild,
+    run,
+    simulate,
+    status,
+]

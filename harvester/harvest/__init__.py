@@ -1,0 +1,3 @@
+"""Harvesting: watermarks, the poll cycle over campaigns and lists, reconcile."""
+
+from __future__ import annotations
