@@ -319,7 +319,7 @@ def _parse_one(call: ApiCall, body: Any, parse: Callable[[Any], T]) -> T:
 
 def _read_count(call: ApiCall, body: Any, key: str) -> int:
     value = body.get(key) if isinstance(body, dict) else None
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isdecimal():
         return int(value)
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value

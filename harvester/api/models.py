@@ -193,7 +193,10 @@ def _read_optional_str(raw: Mapping[str, Any], key: str) -> str | None:
 
 
 def _read_int(raw: Mapping[str, Any], key: str, default: int | None = None) -> int:
-    value = raw.get(key, default)
+    value = raw.get(key)
+    if value is None and default is not None:
+        # An optional number sent as null means the same as one left out.
+        return default
     if isinstance(value, bool) or value is None:
         raise ItemError(f"field {key!r} is missing or not a whole number")
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():

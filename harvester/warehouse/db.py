@@ -148,6 +148,15 @@ def as_writer(engine: Engine) -> Engine:
     return engine.execution_options(**{_IMMEDIATE_OPTION: True})
 
 
+def as_reader(engine: Engine) -> Engine:
+    """The engine for reading beside a writer: SQLite transactions stay deferred.
+
+    In WAL mode such a reader sees a stable snapshot and never blocks the
+    writer, even in the same thread.
+    """
+    return engine.execution_options(**{_IMMEDIATE_OPTION: False})
+
+
 def _driver_reason(exc: DBAPIError, url: URL) -> str:
     """The first line of the driver's message, with no password in it."""
     original = exc.orig if exc.orig is not None else exc

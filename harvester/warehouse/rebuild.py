@@ -24,6 +24,7 @@ from harvester.api.models import (
 )
 from harvester.timeutil import utcnow
 from harvester.warehouse import flatten, writes
+from harvester.warehouse.db import as_reader
 from harvester.warehouse.models import (
     CallAttemptRow,
     ListRecordRow,
@@ -33,6 +34,7 @@ from harvester.warehouse.models import (
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
+_NO_IDS = {"campaign_id": None, "list_id": None, "record_key": ""}
 
 
 @dataclass
@@ -58,7 +60,7 @@ def rebuild_fields(engine: Engine, counts: RebuildCounts) -> None:
     query = select(
         ListRecordRow.list_id, ListRecordRow.record_key, ListRecordRow.entry_json
     )
-    with engine.connect() as reader:
+    with as_reader(engine).connect() as reader:
         for batch in _batches(reader, query):
             rows = [
                 row
@@ -101,7 +103,7 @@ def rebuild_results(engine: Engine, counts: RebuildCounts) -> None:
         table.c.completed_json,
         table.c.status_json,
     )
-    with engine.connect() as reader:
+    with as_reader(engine).connect() as reader:
         for batch in _batches(reader, query):
             with engine.begin() as conn:
                 for campaign_id, list_id, key, changed, completed, status in batch:
@@ -129,7 +131,7 @@ def rebuild_attempts(engine: Engine, counts: RebuildCounts) -> None:
     """Recomputes every call_attempts column from its stored raw attempt."""
     table = writes.CALL_ATTEMPTS
     query = select(CallAttemptRow.attempt_key, CallAttemptRow.raw_json)
-    with engine.connect() as reader:
+    with as_reader(engine).connect() as reader:
         for batch in _batches(reader, query):
             with engine.begin() as conn:
                 for attempt_key, raw_json in batch:
@@ -151,20 +153,13 @@ def rebuild_attempts(engine: Engine, counts: RebuildCounts) -> None:
 
 
 def _attempt_columns(attempt: Any) -> dict[str, Any]:
-    return {
-        "global_interaction_id": attempt.global_interaction_id,
-        "attempt_at": flatten.to_naive_utc(attempt.date),
-        "phone": attempt.phone,
-        "agent": attempt.agent,
-        "disposition": attempt.disposition,
-        "disposition_code": attempt.disposition_code,
-        "call_attempted": attempt.call_attempted,
-        "call_duration": attempt.call_duration,
-        "dialing_duration": attempt.dialing_duration,
-        "cpa_duration": attempt.cpa_duration,
-        "call_notes": attempt.call_notes,
-        "updated_at": flatten.to_naive_utc(utcnow()),
-    }
+    # The same row the harvest writes, less the keys and the first harvest
+    # time, which a rebuild keeps.
+    now = flatten.to_naive_utc(utcnow())
+    row = flatten.attempt_row(attempt, _NO_IDS, ("", ""), now)
+    for kept in ("attempt_key", "campaign_id", "list_id", "record_key", "harvested_at"):
+        row.pop(kept)
+    return row
 
 
 def rebuild(engine: Engine) -> RebuildCounts:

@@ -264,6 +264,24 @@ def _write_batch(
     )
 
 
+def _gather(
+    target: StreamTarget,
+    items: Sequence[Any],
+    add_rows: Callable[[_Batch, dict[str, Any], Any], None],
+) -> _Batch:
+    """Keys every item and lets ``add_rows`` add its rows; bad keys are rejected."""
+    batch = _Batch()
+    for position, item in enumerate(items):
+        try:
+            key, entry = _key_item(target, dict(item.entry))
+        except ItemError as exc:
+            _reject(batch, position, exc, item.raw)
+            continue
+        batch.entries[key] = entry
+        add_rows(batch, _ids(target, key), item)
+    return batch
+
+
 def store_changed_page(
     conn: Connection,
     target: StreamTarget,
@@ -271,21 +289,15 @@ def store_changed_page(
     now: datetime,
 ) -> PageCounts:
     """Writes getChanged items: entries, results and every attempt."""
-    batch = _Batch()
     names = (target.campaign_name, target.list_name)
-    for position, item in enumerate(items):
-        try:
-            key, entry = _key_item(target, dict(item.entry))
-        except ItemError as exc:
-            _reject(batch, position, exc, item.raw)
-            continue
-        ids = _ids(target, key)
-        batch.entries[key] = entry
+
+    def add_rows(batch: _Batch, ids: dict[str, Any], item: ChangedRecord) -> None:
         batch.results.append(flatten.changed_result_row(item, ids))
         batch.attempts.extend(
             flatten.attempt_row(attempt, ids, names, now) for attempt in item.attempts
         )
-    return _write_batch(conn, target, batch, now)
+
+    return _write_batch(conn, target, _gather(target, items, add_rows), now)
 
 
 def store_completed_page(
@@ -295,39 +307,29 @@ def store_completed_page(
     now: datetime,
 ) -> PageCounts:
     """Writes getCompleted items: entries and completed results."""
-    batch = _Batch()
-    for position, item in enumerate(items):
-        try:
-            key, entry = _key_item(target, dict(item.entry))
-        except ItemError as exc:
-            _reject(batch, position, exc, item.raw)
-            continue
-        batch.entries[key] = entry
-        batch.results.append(flatten.completed_result_row(item, _ids(target, key)))
-    return _write_batch(conn, target, batch, now)
+
+    def add_rows(batch: _Batch, ids: dict[str, Any], item: CompletedRecord) -> None:
+        batch.results.append(flatten.completed_result_row(item, ids))
+
+    return _write_batch(conn, target, _gather(target, items, add_rows), now)
 
 
 def store_list_page(
     conn: Connection, target: StreamTarget, items: Sequence[ListRecord], now: datetime
 ) -> PageCounts:
     """Writes getAll items: every entry, and results of records ever called."""
-    batch = _Batch()
-    for position, item in enumerate(items):
-        try:
-            key, entry = _key_item(target, dict(item.entry))
-        except ItemError as exc:
-            _reject(batch, position, exc, item.raw)
-            continue
-        batch.entries[key] = entry
+
+    def add_rows(batch: _Batch, ids: dict[str, Any], item: ListRecord) -> None:
         if flatten.has_activity(item.status) or item.status.completed:
             batch.results.append(
                 {
-                    **_ids(target, key),
+                    **ids,
                     **flatten.status_columns(item.status),
                     "status_json": flatten.dump_json(item.raw.get("status")),
                 }
             )
-    return _write_batch(conn, target, batch, now)
+
+    return _write_batch(conn, target, _gather(target, items, add_rows), now)
 
 
 def store_status_attempts(
