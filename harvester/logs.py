@@ -19,7 +19,8 @@ _secrets: set[str] = set()
 
 def register_secret(value: str) -> None:
     """Masks ``value`` wherever it would appear in a log line."""
-    if value and len(value) >= 4:
+    # Very short values would mask ordinary words; real secrets are long.
+    if value and len(value) >= 8:
         _secrets.add(value)
 
 
@@ -86,4 +87,7 @@ def configure_logging(
     handler.is_harvester_handler = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(logging.WARNING)
+    # Our own retry lines say the same with the API method; urllib3's repeat
+    # them with its internals.
+    logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
     logging.getLogger("harvester").setLevel(level.upper())

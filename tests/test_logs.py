@@ -145,13 +145,22 @@ def test_configure_logging_level_filters_harvester_lines(level, emitted):
 def test_configure_logging_library_lines_warning_and_up():
     stream = io.StringIO()
     configure_logging("DEBUG", "text", stream)
-    library = logging.getLogger("urllib3.connectionpool")
+    library = logging.getLogger("apscheduler.scheduler")
 
-    library.info("connection opened")
-    library.warning("connection pool is full")
+    library.info("job added")
+    library.warning("job missed")
 
     (line,) = lines_of(stream)
-    assert line.endswith(" WARNING urllib3.connectionpool connection pool is full")
+    assert line.endswith(" WARNING apscheduler.scheduler job missed")
+
+
+def test_configure_logging_urllib3_retry_lines_left_to_ours():
+    stream = io.StringIO()
+    configure_logging("DEBUG", "text", stream)
+
+    logging.getLogger("urllib3.connectionpool").warning("Retrying (Retry(total=5))")
+
+    assert lines_of(stream) == []
 
 
 def test_configure_logging_called_twice_one_handler():

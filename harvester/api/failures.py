@@ -168,10 +168,29 @@ def error_for_transport(call: ApiCall, exc: requests.RequestException) -> ApiErr
             names=call.names,
         )
     return ApiRetriableError(
-        f"{call.describe()} got no answer after retries: {_cut(str(exc))}",
+        f"{call.describe()} got no answer after retries: {_root_cause(exc)}",
         method=call.method,
         names=call.names,
     )
+
+
+def _root_cause(exc: BaseException) -> str:
+    # requests wraps urllib3 wraps the socket error; the innermost one says
+    # what an operator can act on ("Connection refused", "timed out").
+    reason: BaseException = exc
+    seen = {id(reason)}
+    while True:
+        inner = (
+            getattr(reason, "reason", None) or reason.__cause__ or reason.__context__
+        )
+        if not isinstance(inner, BaseException) or id(inner) in seen:
+            break
+        seen.add(id(inner))
+        reason = inner
+    text = str(reason)
+    if "] " in text:
+        text = text.rsplit("] ", 1)[1]
+    return _cut(text.strip("'\" ") or type(reason).__name__)
 
 
 def error_for_incomplete_body(call: ApiCall, attempts: int) -> ApiRetriableError:
