@@ -5,19 +5,33 @@ from __future__ import annotations
 import logging
 import socket
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from prometheus_client import make_wsgi_app
+from sqlalchemy import Engine
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from harvester.api.models import Campaign
 from harvester.errors import ConfigurationError
+from harvester.harvest.streams import STREAMS
+from harvester.schedule import (
+    CampaignHealth,
+    is_discovery_healthy,
+    is_healthy,
+    standing_of,
+)
+from harvester.timeutil import utcnow
+from harvester.warehouse.status import StreamStatus, read_status
 
 logger = logging.getLogger(__name__)
 
 # Returns (is_healthy, reasons): one reason per line in the 503 body.
 HealthCheck = Callable[[], tuple[bool, list[str]]]
 StartResponse = Callable[..., Any]
+# A reason quotes the stream's last error, cut to stay one readable line.
+REASON_ERROR_LENGTH = 300
 
 
 class HealthApp:
@@ -111,3 +125,59 @@ def _listen(host: str, port: int) -> socket.socket:
             f"{exc.strerror}; set HARVESTER_HTTP_PORT to a free port, or 0"
         ) from None
     return listener
+
+
+def assess(
+    engine: Engine,
+    campaigns: Sequence[Campaign],
+    discovery: CampaignHealth,
+    started_at: datetime,
+    allowed_seconds: float,
+) -> list[str]:
+    """Why a running daemon is unhealthy; no reason means healthy.
+
+    Discovery must not have been failing for longer than the allowance, and
+    every enabled campaign with lists must have succeeded within it.
+    """
+    now = utcnow()
+    reasons = []
+    if not is_discovery_healthy(discovery, started_at, now, allowed_seconds):
+        error = discovery.last_error or "no answer yet"
+        reasons.append(
+            f"campaign discovery failing for over {allowed_seconds:g}s: "
+            f"{error[:REASON_ERROR_LENGTH]}"
+        )
+    try:
+        rows = read_status(engine)
+    except Exception as exc:  # a health check reports, never raises
+        return [*reasons, f"warehouse cannot be read: {type(exc).__name__}: {exc}"]
+    return reasons + campaign_reasons(campaigns, rows, started_at, now, allowed_seconds)
+
+
+def campaign_reasons(
+    campaigns: Sequence[Campaign],
+    rows: Sequence[StreamStatus],
+    started_at: datetime,
+    now: datetime,
+    allowed_seconds: float,
+) -> list[str]:
+    """Why campaigns are unhealthy: one reason per campaign without a recent success.
+
+    A campaign's success is the oldest last success of the streams of its
+    current lists, as the warehouse holds them: whichever daemon harvested
+    them, and however long ago this daemon started.
+    """
+    reasons = []
+    for campaign in sorted(campaigns, key=lambda c: c.name):
+        own = [row for row in rows if row.campaign == campaign.name]
+        standing = standing_of(own, campaign.lists, len(STREAMS), now)
+        if is_healthy(standing.last_success_at, started_at, now, allowed_seconds):
+            continue
+        reason = (
+            f"campaign {campaign.name!r} has no successful harvest "
+            f"in the last {allowed_seconds:g}s"
+        )
+        if standing.last_error:
+            reason += f": {standing.last_error[:REASON_ERROR_LENGTH]}"
+        reasons.append(reason)
+    return reasons

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import os
+
 import click
 
 from harvester.commands.common import open_warehouse, settings_from
 from harvester.daemon import Daemon, with_overrides
 from harvester.warehouse.leases import acquire_daemon_guard
+
+EXIT_STOPPED = 0
 
 
 @click.command()
@@ -62,3 +67,9 @@ def run(
             Daemon(settings, engine, workers=workers).run()
         finally:
             engine.dispose()
+
+    # The interpreter would join the scheduler's threads at exit, and one
+    # may still be retrying a request to an unreachable tenant (see
+    # Daemon.run): nothing it holds is committed, so the process ends now.
+    logging.shutdown()
+    os._exit(EXIT_STOPPED)

@@ -46,6 +46,7 @@ class ListOutcome:
     totals: state.RunTotals
     error: str | None = None
     is_skipped: bool = False
+    run_id: str | None = None
 
 
 @dataclass
@@ -139,20 +140,25 @@ def harvest_campaign(
 
 
 def _log_campaign(name: str, outcomes: list[ListOutcome], seconds: float) -> None:
+    harvested = [o for o in outcomes if not o.is_skipped]
+    if not harvested:
+        # Another replica holds every list of this campaign: nothing to say.
+        logger.debug("campaign skipped; leased elsewhere campaign=%r", name)
+        return
     counts = writes.PageCounts()
-    for o in outcomes:
+    for o in harvested:
         if o.totals.counts:
             counts.add(o.totals.counts)
-    errors = [o.error for o in outcomes if o.error]
-    harvested = sum(1 for o in outcomes if not o.is_skipped)
+    errors = [o.error for o in harvested if o.error]
     metrics.HARVEST_RUNS.labels("failure" if errors else "success").inc()
     log = logger.error if errors else logger.info
     log(
-        "campaign harvested campaign=%r lists=%d pages=%d records=%d attempts=%d "
-        "rejected=%d duration=%.2fs error=%s",
+        "campaign harvested campaign=%r runs=%s lists=%d pages=%d records=%d "
+        "attempts=%d rejected=%d duration=%.2fs error=%s",
         name,
-        harvested,
-        sum(o.totals.pages for o in outcomes),
+        ",".join(o.run_id or "-" for o in harvested),
+        len(harvested),
+        sum(o.totals.pages for o in harvested),
         counts.records,
         counts.attempts,
         counts.rejected,
@@ -189,7 +195,7 @@ def run_leased(
         if not is_granted:
             outcome.is_skipped = True
             return outcome
-        run_id = str(uuid.uuid4())
+        run_id = outcome.run_id = str(uuid.uuid4())
         with ctx.engine.begin() as conn:
             row_id = state.start_run(
                 conn, run_id, kind, _names(target), ctx.worker, _now()
@@ -197,6 +203,8 @@ def run_leased(
         try:
             work(run_id, totals)
         except (ApiError, UnpageableError, WarehouseError, SQLAlchemyError) as exc:
+            if isinstance(exc, ApiError):
+                metrics.count_api_error(exc)
             outcome.error = _describe(exc)
             _note_failure(ctx, target, outcome.error)
         finally:

@@ -25,6 +25,10 @@ class CatalogIds:
     lists: dict[str, int]
 
 
+def _name(campaign: Campaign) -> str:
+    return campaign.name
+
+
 def _ids_by_name(conn: Connection, table: Table, names: set[str]) -> dict[str, int]:
     if not names:
         return {}
@@ -54,7 +58,8 @@ def sync_catalog(
                 "first_seen_at": now,
                 "last_seen_at": now,
             }
-            for c in {c.name: c for c in campaigns}.values()
+            # Sorted, so that concurrent discoveries lock rows in one order.
+            for c in sorted({c.name: c for c in campaigns}.values(), key=_name)
         ],
         ("name",),
         ("state", "is_enabled", "last_seen_at"),
@@ -63,7 +68,10 @@ def sync_catalog(
     upsert(
         conn,
         CALLING_LISTS,
-        [{"name": n, "first_seen_at": now, "last_seen_at": now} for n in list_names],
+        [
+            {"name": n, "first_seen_at": now, "last_seen_at": now}
+            for n in sorted(list_names)
+        ],
         ("name",),
         ("last_seen_at",),
     )
@@ -98,7 +106,10 @@ def _sync_links(
     upsert(
         conn,
         CAMPAIGN_LISTS,
-        list({(r["campaign_id"], r["list_id"]): r for r in links}.values()),
+        sorted(
+            {(r["campaign_id"], r["list_id"]): r for r in links}.values(),
+            key=lambda r: (r["campaign_id"], r["list_id"]),
+        ),
         ("campaign_id", "list_id"),
         ("is_linked", "last_seen_at"),
     )

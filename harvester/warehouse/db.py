@@ -98,7 +98,10 @@ def create_warehouse_engine(url: str) -> Engine:
 
     try:
         if parsed.get_backend_name() == "sqlite":
-            engine = create_engine(parsed)
+            # Each distinct multi-row upsert size is a statement of its own;
+            # pysqlite's default cache of 128 compiled statements per
+            # connection grows the daemon's memory for hours, so keep a few.
+            engine = create_engine(parsed, connect_args={"cached_statements": 8})
             event.listen(engine, "connect", _set_sqlite_pragmas)
             event.listen(engine, "begin", _begin_immediate)
             return engine
