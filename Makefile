@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NEWMAN := node_modules/.bin/newman
 PYTEST_ARGS ?=
+DEMO_ARGS ?=
 
 .PHONY: venv test test-slow lint fmt check demo lock clean
 
@@ -39,7 +40,7 @@ test-slow: $(STAMP) $(NEWMAN)
 check: lint test
 
 demo: $(STAMP)
-	$(BIN)/harvester demo
+	$(BIN)/harvester demo $(DEMO_ARGS)
 
 # Regenerates the lock file from a clean environment resolving pyproject.toml.
 lock:

@@ -49,9 +49,11 @@ def rebuild(ctx: click.Context) -> None:
 def _age(seconds: float | None) -> str:
     if seconds is None:
         return "-"
-    minutes, secs = divmod(int(seconds), 60)
+    # A tenant clock ahead of ours gives a negative lag; show it as such.
+    sign = "-" if seconds < 0 else ""
+    minutes, secs = divmod(int(abs(seconds)), 60)
     hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s"
+    return sign + (f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {secs:02d}s")
 
 
 @click.command()
@@ -83,4 +85,4 @@ def status(ctx: click.Context, campaign: str | None) -> None:
     if not rows:
         click.echo("nothing harvested yet")
         return
-    Console(width=200).print(table)
+    Console().print(table)
