@@ -47,7 +47,8 @@ class Settings:
     scope: str = ""
     ca_bundle: str = ""
     verify_tls: bool = True
-    database_url: str = defaults.DEFAULT_DATABASE_URL
+    # The URL may carry the database password, so it stays out of the repr.
+    database_url: str = field(default=defaults.DEFAULT_DATABASE_URL, repr=False)
     reporting_path: str = defaults.DEFAULT_REPORTING_PATH
     interval_seconds: int = defaults.DEFAULT_INTERVAL_SECONDS
     lookback_seconds: int = defaults.DEFAULT_LOOKBACK_SECONDS

@@ -42,8 +42,20 @@ class SecretFilter(logging.Filter):
         return True
 
 
+# Characters that end a line for log readers (str.splitlines breaks on all
+# of them); a name holding one would otherwise start a forged log line.
+_LINE_BREAKS = {
+    ord(char): char.encode("unicode_escape").decode("ascii")
+    for char in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+}
+
+
 class UtcFormatter(logging.Formatter):
-    """``2026-01-05T08:00:00.123Z INFO logger message`` lines."""
+    """``2026-01-05T08:00:00.123Z INFO logger message`` lines.
+
+    Line breaks inside a message are escaped, so that every record is one
+    line; only a traceback that follows it spans several.
+    """
 
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -51,6 +63,9 @@ class UtcFormatter(logging.Formatter):
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
         return f"{stamp}.{int(record.msecs):03d}Z"
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return super().formatMessage(record).translate(_LINE_BREAKS)
 
     def format(self, record: logging.LogRecord) -> str:
         return mask_secrets(super().format(record))

@@ -86,7 +86,7 @@ def api_message_of(response: requests.Response, secrets: Iterable[str]) -> str:
     text = response.text
     try:
         body = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         body = None
     if isinstance(body, dict) and isinstance(body.get("error"), str):
         text = body["error"]

@@ -168,10 +168,49 @@ class AddAllResult:
 # --- field readers ---------------------------------------------------------
 
 
+# The warehouse stores counts and durations as 32-bit integers (PostgreSQL's
+# integer), so a number outside that range is refused with the item.
+_INT_MIN = -(2**31)
+_INT_MAX = 2**31 - 1
+_MAX_DIGITS = 20
+# The longest campaign state the warehouse column holds.
+_STATE_LENGTH = 64
+_SHOWN_CHARACTERS = 60
+
+
+def _shorten(value: Any) -> str:
+    """The repr of a value, cut short so that a huge value makes a short reason."""
+    text = repr(value)
+    if len(text) <= _SHOWN_CHARACTERS:
+        return text
+    return f"{text[:_SHOWN_CHARACTERS]}... ({len(text)} characters)"
+
+
 def _require_mapping(raw: Any, what: str) -> Mapping[str, Any]:
     if not isinstance(raw, Mapping):
         raise ItemError(f"{what} is {type(raw).__name__}, not an object")
     return raw
+
+
+def check_storable_text(text: str, what: str) -> None:
+    """Refuses text that no warehouse can hold.
+
+    PostgreSQL text cannot hold NUL, and a lone surrogate (which JSON can
+    carry as an escape such as ``\\ud800``) cannot be encoded as UTF-8 for
+    either database; refusing both everywhere keeps the warehouses alike.
+
+    Raises:
+        ItemError: the text holds a NUL character or a lone surrogate.
+    """
+    if "\x00" in text:
+        raise ItemError(f"{what} contains a NUL character, which cannot be stored")
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ItemError(
+                f"{what} contains a lone surrogate, which cannot be stored"
+            ) from None
 
 
 def _read_str(raw: Mapping[str, Any], key: str, default: str | None = None) -> str:
@@ -180,6 +219,9 @@ def _read_str(raw: Mapping[str, Any], key: str, default: str | None = None) -> s
         return default
     if not isinstance(value, str):
         raise ItemError(f"field {key!r} is {type(value).__name__}, not a string")
+    if "\x00" in value or not value.isascii():
+        # Only such text can fail the check; its message is built only then.
+        check_storable_text(value, f"field {key!r}")
     return value
 
 
@@ -189,6 +231,9 @@ def _read_optional_str(raw: Mapping[str, Any], key: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise ItemError(f"field {key!r} is {type(value).__name__}, not a string")
+    if "\x00" in value or not value.isascii():
+        # Only such text can fail the check; its message is built only then.
+        check_storable_text(value, f"field {key!r}")
     return value
 
 
@@ -199,13 +244,19 @@ def _read_int(raw: Mapping[str, Any], key: str, default: int | None = None) -> i
         return default
     if isinstance(value, bool) or value is None:
         raise ItemError(f"field {key!r} is missing or not a whole number")
+    number: int | None = None
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().removeprefix("-").isdecimal():
-        return int(value)
-    if not isinstance(value, int):
-        raise ItemError(f"field {key!r} is {value!r}, not a whole number")
-    return value
+        number = int(value)
+    elif isinstance(value, str) and value.strip().removeprefix("-").isdecimal():
+        # int() refuses strings of more than 4300 digits with a ValueError.
+        number = int(value) if len(value) <= _MAX_DIGITS else None
+    elif isinstance(value, int):
+        number = value
+    if number is None:
+        raise ItemError(f"field {key!r} is {_shorten(value)}, not a whole number")
+    if not _INT_MIN <= number <= _INT_MAX:
+        raise ItemError(f"field {key!r} is {_shorten(value)}, out of range")
+    return number
 
 
 def _read_optional_int(raw: Mapping[str, Any], key: str) -> int | None:
@@ -225,8 +276,11 @@ def _read_time(raw: Mapping[str, Any], key: str) -> datetime:
     value = raw.get(key)
     try:
         return parse_api_time(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise ItemError(f"field {key!r} is {value!r}, not an ISO 8601 time") from exc
+    except (TypeError, ValueError, OverflowError) as exc:
+        # OverflowError: an offset that moves a time past year 1 or 9999.
+        raise ItemError(
+            f"field {key!r} is {_shorten(value)}, not an ISO 8601 time"
+        ) from exc
 
 
 def _read_optional_time(raw: Mapping[str, Any], key: str) -> datetime | None:
@@ -276,7 +330,12 @@ def parse_campaign(raw: Any) -> Campaign:
         isinstance(item, str) and item for item in lists
     ):
         raise ItemError("field 'lists' is not a list of names")
-    return Campaign(name=name, state=_read_str(body, "state", ""), lists=tuple(lists))
+    for list_name in lists:
+        check_storable_text(list_name, f"list name {_shorten(list_name)}")
+    state = _read_str(body, "state", "")
+    if len(state) > _STATE_LENGTH:
+        raise ItemError(f"field 'state' is {_shorten(state)}, longer than a state")
+    return Campaign(name=name, state=state, lists=tuple(lists))
 
 
 def parse_status(raw: Any) -> RecordStatus:

@@ -307,6 +307,14 @@ def _decode_json(call: ApiCall, response: requests.Response) -> Any:
     except ValueError as exc:
         size = len(response.content)
         raise IncompleteBodyError(f"body of {size} bytes is not whole JSON") from exc
+    except RecursionError:
+        # Whole but nested deeper than Python decodes; sending again won't help.
+        raise MalformedResponseError(
+            f"{call.describe()} answered 200 with JSON nested too deeply to read",
+            method=call.method,
+            status=200,
+            names=call.names,
+        ) from None
 
 
 def _body_retrying(call: ApiCall, policy: RetryPolicy) -> Retrying:

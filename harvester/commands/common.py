@@ -48,10 +48,24 @@ def open_warehouse(settings: Settings) -> Engine:
     return engine
 
 
+def warn_if_unverified(settings: Settings) -> None:
+    """Warns, at every start, that the tenant's certificate goes unchecked.
+
+    The daemon warns the same way when it starts (harvester.daemon).
+    """
+    if not settings.verify_tls:
+        logger.warning(
+            "TLS verification is off (BPCC_VERIFY_TLS); the tenant's "
+            "certificate is not checked base_url=%s",
+            settings.base_url,
+        )
+
+
 @contextmanager
 def harvest_context(settings: Settings) -> Iterator[HarvestContext]:
     """A harvest context for one command, closing its connections after."""
     settings.require_tenant()
+    warn_if_unverified(settings)
     engine = open_warehouse(settings)
     client = BpccClient.from_settings(settings)
     try:

@@ -85,4 +85,8 @@ def status(ctx: click.Context, campaign: str | None) -> None:
     if not rows:
         click.echo("nothing harvested yet")
         return
-    Console().print(table)
+    console = Console()
+    if not console.is_terminal:
+        # Piped or captured output gets room for whole names, not 80 columns.
+        console = Console(width=200)
+    console.print(table)

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, Response, request
+from werkzeug.routing import PathConverter
 
 from harvester.simulator.config import SimulatorConfig
 from harvester.simulator.control import control_blueprint
@@ -135,6 +136,16 @@ class Api:
         return json_response(body)
 
 
+class AnyPathConverter(PathConverter):
+    """werkzeug's path converter, matching newlines too.
+
+    A name may hold a newline (sent as %0A); PATH_INFO has it decoded, and
+    the stock converter's "." stops there, which made such names 404.
+    """
+
+    regex = "(?s:[^/].*?)"
+
+
 def create_app(tenant: Tenant, tokens: TokenStore, faults: FaultInjector) -> Flask:
     """The Flask application serving one tenant's API and control API."""
     app = Flask(__name__)
@@ -146,8 +157,9 @@ def create_app(tenant: Tenant, tokens: TokenStore, faults: FaultInjector) -> Fla
     def serve(rest: str = "") -> Response:
         return api.answer()
 
+    app.url_map.converters["anypath"] = AnyPathConverter
     app.add_url_rule(API_PREFIX, "api_root", serve, methods=_HTTP_METHODS)
-    app.add_url_rule(API_PREFIX + "<path:rest>", "api", serve, methods=_HTTP_METHODS)
+    app.add_url_rule(API_PREFIX + "<anypath:rest>", "api", serve, methods=_HTTP_METHODS)
     app.register_blueprint(control_blueprint(tenant, tokens, faults.config))
     app.register_error_handler(404, lambda _: error_response(404, "not found"))
     app.register_error_handler(405, lambda _: error_response(405, "method not allowed"))
