@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import quote
 
 import requests
-from sqlalchemy import Column, Engine, Index, MetaData, Table
+from sqlalchemy import Column, Engine, Index, MetaData, Table, UniqueConstraint
 
 from harvester.api.models import (
     ChangedRecord,
@@ -35,6 +35,7 @@ from harvester.api.models import (
     parse_completed_record,
     parse_page,
 )
+from harvester.timeutil import format_api_time
 from harvester.warehouse import flatten
 from harvester.warehouse.db import create_warehouse_engine
 from harvester.warehouse.models import Base
@@ -98,7 +99,7 @@ def limit_metadata() -> MetaData:
         key_sets += [
             [c.name for c in constraint.columns]
             for constraint in source.constraints
-            if constraint.__class__.__name__ == "UniqueConstraint"
+            if isinstance(constraint, UniqueConstraint)
         ]
         for number, columns in enumerate(key_sets):
             if columns:
@@ -279,9 +280,7 @@ def next_from(page: Page[Any], stream: str) -> str | None:
     else:
         times = [item.activity_time for item in page.items]
     latest = max((t for t in times if t is not None), default=None)
-    if latest is None:
-        return None
-    return latest.strftime("%Y-%m-%dT%H:%M:%S.") + f"{latest.microsecond // 1000:03d}"
+    return None if latest is None else format_api_time(latest)
 
 
 def run_pipeline(pipeline: Pipeline) -> tuple[StageSeconds, list[PageRequest]]:

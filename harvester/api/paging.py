@@ -130,8 +130,7 @@ def iter_time_pages(
     seen_rejected: set[str] = set()
     while True:
         page = fetch(from_time, page_size)
-        result = _sift(page, from_time, time_of, seen, seen_rejected)
-        times = {t for item in page.items if (t := time_of(item)) is not None}
+        result, times = _sift(page, from_time, time_of, seen, seen_rejected)
         is_stuck = page.received >= full_size and len(times) <= 1
         if not (result.new_items or result.new_rejected or is_stuck):
             return
@@ -153,32 +152,98 @@ def _sift(
     time_of: Callable[[ItemT], datetime | None],
     seen: set[ItemKey],
     seen_rejected: set[str],
-) -> TimePage[ItemT]:
+) -> tuple[TimePage[ItemT], set[datetime]]:
     """Splits a page into new and already passed items, and notes its order.
 
-    ``seen`` and ``seen_rejected`` are updated with this page's items.
+    ``seen`` and ``seen_rejected`` are updated with this page's items, as far
+    as later pages can meet them again. Returns the page and its item times.
+
+    An item's key holds a canonical dump of the whole item, which costs more
+    than parsing it, so it is made only where it can decide something: for
+    items no later than the latest time in ``seen``, for items equal to an
+    earlier item of the page, and for the items ``seen`` keeps for the next
+    page (see ``_remember``). An item dated after everything in ``seen`` is
+    new without it.
     """
     result: TimePage[ItemT] = TimePage(page=page, from_time=from_time)
+    latest_seen = max((key[0] for key in seen if key[0] is not None), default=None)
+    ties: dict[datetime, _Ties] = {}
+    times: set[datetime] = set()
     previous: datetime | None = None
     for item in page.items:
         item_time = time_of(item)
-        key = (item_time, _canonical(item.raw))
-        if key not in seen:
+        if item_time is not None and (latest_seen is None or item_time > latest_seen):
+            is_new = ties.setdefault(item_time, _Ties()).admit(item.raw)
+        else:
+            key = (item_time, _canonical(item.raw))
+            is_new = key not in seen
             seen.add(key)
+        if is_new:
             result.new_items.append(item)
         if item_time is None:
             continue
+        times.add(item_time)
         if previous is not None and item_time < previous:
             result.is_sorted = False
         previous = item_time
         result.max_time = max(result.max_time or item_time, item_time)
 
+    _remember(seen, ties, from_time, result.max_time)
     for rejected in page.rejected:
         text = _canonical(rejected.raw)
         if text not in seen_rejected:
             seen_rejected.add(text)
             result.new_rejected.append(rejected)
-    return result
+    return result, times
+
+
+# Items of a page sharing one time are compared with == until this many; a
+# larger tie is compared by canonical key, so a page of one time stays linear.
+_TIE_SCAN_LIMIT = 8
+
+
+@dataclass(slots=True)
+class _Ties:
+    """The distinct items of a page at one time not compared by key yet."""
+
+    raws: list[Any] = field(default_factory=list)
+    keys: set[str] | None = None
+
+    def admit(self, raw: Any) -> bool:
+        """Adds an item; False when an earlier item of the tie is the same."""
+        if self.keys is None and len(self.raws) >= _TIE_SCAN_LIMIT:
+            self.keys = {_canonical(other) for other in self.raws}
+        if self.keys is not None:
+            key = _canonical(raw)
+            if key in self.keys:
+                return False
+            self.keys.add(key)
+        elif any(
+            other == raw and _canonical(other) == _canonical(raw) for other in self.raws
+        ):
+            # Equal as Python values may still differ as JSON (1 and 1.0).
+            return False
+        self.raws.append(raw)
+        return True
+
+
+def _remember(
+    seen: set[ItemKey],
+    ties: dict[datetime, _Ties],
+    from_time: datetime,
+    max_time: datetime | None,
+) -> None:
+    """Adds the keys of tied items that ``seen`` keeps past this page.
+
+    The caller moves ``fromTime`` to the page's latest time when it is later
+    and drops the keys dated before it; those are never made here.
+    """
+    keep_from = max_time if max_time is not None and max_time > from_time else None
+    for item_time, tie in ties.items():
+        if keep_from is not None and item_time < keep_from:
+            continue
+        keys = tie.keys if tie.keys is not None else map(_canonical, tie.raws)
+        seen.update((item_time, key) for key in keys)
 
 
 def _unpageable(received: int, stuck_at: datetime, label: str) -> UnpageableError:
@@ -190,8 +255,12 @@ def _unpageable(received: int, stuck_at: datetime, label: str) -> UnpageableErro
     )
 
 
+# Built once: json.dumps builds a new encoder per call when given options.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+
+
 def _canonical(raw: Any) -> str:
-    return json.dumps(raw, sort_keys=True, separators=(",", ":"), default=str)
+    return _CANONICAL.encode(raw)
 
 
 def iter_completed_pages(
