@@ -5,6 +5,11 @@ write is an upsert, so re-reading is harmless and late activity (an attempt
 that becomes visible after its own date) is still picked up. The watermark
 moves only over stored items and never past the tenant's clock minus a safety
 margin, so activity written while a page is read is not jumped over.
+
+Re-reading is harmless but not free: every cycle parses the window again and
+re-runs upserts that change nothing, which is most of an idle cycle's CPU
+(docs/benchmarks.md). Items stored by an earlier cycle are not remembered
+and skipped.
 """
 
 from __future__ import annotations
