@@ -271,7 +271,11 @@ def head_revision() -> str:
 
 
 def _read_revision(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
+    # Alembic builds a new alembic_version Table on every call, so each read
+    # would add an entry to the engine's compiled-statement cache; the daemon
+    # reads the revision every cycle, and the cache grew until it was full.
+    uncached = connection.execution_options(compiled_cache=None)
+    return MigrationContext.configure(uncached).get_current_revision()
 
 
 def _require_known_revision(engine: Engine, revision: str | None) -> None:
